@@ -11,10 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+class _EmptyMapping(Mapping[str, Any]):
+    """A read-only, hashable empty mapping: a valid dataclass default on Python 3.11, where
+    ``MappingProxyType`` is unhashable and so rejected as a "mutable default"."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+
+EMPTY: Mapping[str, Any] = _EmptyMapping()
 
 
 @dataclass(frozen=True, slots=True)
