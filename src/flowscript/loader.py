@@ -16,18 +16,21 @@ from .document import Document, read_document, split_text
 from .errors import ParseError
 from .parsing.body import build_body
 from .parsing.frontmatter import load_frontmatter
+from .parsing.xml_text import collector_paused
 
 
 def parse(text: str, path: str | None = None) -> Workflow:
     """Parse workflow ``text``; ``path`` names it in diagnostics and anchors relative paths."""
     sink = DiagnosticSink(path)
-    return _build(split_text(text, sink, path), sink)
+    with collector_paused():
+        return _build(split_text(text, sink, path), sink)
 
 
 def load(path: str | os.PathLike[str]) -> Workflow:
     """Read and parse the workflow file at ``path`` (raises ``ParseError``)."""
     sink = DiagnosticSink(os.fspath(path))
-    return _build(read_document(path, sink), sink)
+    with collector_paused():
+        return _build(read_document(path, sink), sink)
 
 
 def _build(document: Document | None, sink: DiagnosticSink) -> Workflow:
@@ -53,4 +56,4 @@ def _parse_error(sink: DiagnosticSink) -> ParseError:
     return ParseError(f"{where}{first}{more}", diagnostics)
 
 
-__all__ = ["parse", "load"]
+__all__ = ["load", "parse"]
