@@ -37,16 +37,95 @@ _EXPORTS: dict[str, str] = {
     "Diagnostic": "flowscript.diagnostics:Diagnostic",
 }
 _ERRORS = (
-    "FlowScriptError ParseError ValidationError ConfigError ExpressionError ResumeError "
-    "RunError NodeError WorkflowTimeoutError OutputSchemaError RunCancelledError NodeFailure "
-    "HttpError NetworkError AttemptTimeoutError WrapperTimeoutError AIError DatabaseError "
-    "EmailError SchemaValidationError BudgetExceededError FileError FormatError PathError "
-    "NodeConfigError CheckpointRejected CircuitOpenError LoopLimitError GotoLimitError "
-    "SubWorkflowError IncludeCycleError InternalError"
-).split()
+    "FlowScriptError",
+    "ParseError",
+    "ValidationError",
+    "ConfigError",
+    "ExpressionError",
+    "ResumeError",
+    "RunError",
+    "NodeError",
+    "WorkflowTimeoutError",
+    "OutputSchemaError",
+    "RunCancelledError",
+    "NodeFailure",
+    "HttpError",
+    "NetworkError",
+    "AttemptTimeoutError",
+    "WrapperTimeoutError",
+    "AIError",
+    "DatabaseError",
+    "EmailError",
+    "SchemaValidationError",
+    "BudgetExceededError",
+    "FileError",
+    "FormatError",
+    "PathError",
+    "NodeConfigError",
+    "CheckpointRejected",
+    "CircuitOpenError",
+    "LoopLimitError",
+    "GotoLimitError",
+    "SubWorkflowError",
+    "IncludeCycleError",
+    "InternalError",
+)
 _EXPORTS.update({name: f"flowscript.errors:{name}" for name in _ERRORS})
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AIError",
+    "AttemptTimeoutError",
+    "BudgetExceededError",
+    "CheckpointRejected",
+    "CircuitOpenError",
+    "ConfigError",
+    "DatabaseError",
+    "Diagnostic",
+    "EmailError",
+    "ExecutionOptions",
+    "ExecutionPlan",
+    "ExpressionError",
+    "FileError",
+    "FlowScriptError",
+    "FormatError",
+    "GotoLimitError",
+    "HttpError",
+    "IncludeCycleError",
+    "InternalError",
+    "LoopLimitError",
+    "NetworkError",
+    "NodeConfigError",
+    "NodeError",
+    "NodeFailure",
+    "NodeResult",
+    "OutputSchemaError",
+    "ParseError",
+    "PathError",
+    "ResumeError",
+    "RetryPolicy",
+    "RunCancelledError",
+    "RunError",
+    "RunState",
+    "SchemaValidationError",
+    "SubWorkflowError",
+    "ValidationError",
+    "Workflow",
+    "WorkflowTimeoutError",
+    "WrapperTimeoutError",
+    "aresume",
+    "arun",
+    "compile_expression",
+    "compile_template",
+    "evaluate",
+    "load",
+    "match",
+    "parse",
+    "plan",
+    "render",
+    "resume",
+    "run",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -71,11 +150,44 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .ast import Workflow
     from .diagnostics import Diagnostic
-    from .engine.api import arun, aresume, resume, run
+    from .engine.api import aresume, arun, resume, run
     from .engine.options import ExecutionOptions
     from .engine.retry import RetryPolicy
     from .engine.state import NodeResult, RunState
-    from .errors import *  # noqa: F403
+    from .errors import (
+        AIError,
+        AttemptTimeoutError,
+        BudgetExceededError,
+        CheckpointRejected,
+        CircuitOpenError,
+        ConfigError,
+        DatabaseError,
+        EmailError,
+        ExpressionError,
+        FileError,
+        FlowScriptError,
+        FormatError,
+        GotoLimitError,
+        HttpError,
+        IncludeCycleError,
+        InternalError,
+        LoopLimitError,
+        NetworkError,
+        NodeConfigError,
+        NodeError,
+        NodeFailure,
+        OutputSchemaError,
+        ParseError,
+        PathError,
+        ResumeError,
+        RunCancelledError,
+        RunError,
+        SchemaValidationError,
+        SubWorkflowError,
+        ValidationError,
+        WorkflowTimeoutError,
+        WrapperTimeoutError,
+    )
     from .expr.api import compile_expression, compile_template, evaluate, match, render
     from .loader import load, parse
     from .planner import ExecutionPlan, plan

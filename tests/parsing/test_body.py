@@ -18,7 +18,7 @@ from flowscript.document import split_text
 from flowscript.parsing.body import build_body
 from flowscript.parsing.raw import RawAttr, RawElement, RawText
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cases"
+CASES = Path(__file__).resolve().parents[1] / "corpus" / "cases"
 STRUCTURAL = ("FS-STRUCT-", "FS-ID-")
 
 
@@ -312,9 +312,9 @@ def test_conformance_invalid_structure_cases(path):
 
 
 def test_spec_section_13_example_builds_cleanly():
-    spec = (CASES.parents[1] / "SPEC.md").read_text(encoding="utf-8")
-    section = spec[spec.index("## 13 A complete example"):]
-    text = section.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    # the conformance case is SPEC §13's example, verbatim
+    text = (CASES / "parse" / "spec-complete-example" / "workflow.flow.md").read_text(
+        encoding="utf-8")
     sink = DiagnosticSink()
     document = split_text(text, sink)
     body = build_body(document.root, sink)

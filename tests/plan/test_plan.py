@@ -281,7 +281,7 @@ def test_plan_refuses_a_workflow_with_errors(workflow) -> None:
 def test_plan_of_the_complete_example(parse) -> None:
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cases" / \
+    path = Path(__file__).resolve().parents[1] / "corpus" / "cases" / \
         "parse" / "spec-complete-example" / "workflow.flow.md"
     if not path.exists():
         pytest.fail(f"conformance corpus missing at {path}")

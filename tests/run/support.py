@@ -7,7 +7,6 @@ on 127.0.0.1; tests set its routes and read its hit counters and request log.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import urllib.request
@@ -35,9 +34,9 @@ from flowscript.ast import (
 from flowscript.engine.planning import PlanFacts
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("FLOWSCRIPT_SHARED", REPO.parent / "shared"))
-SERVER_SCRIPT = SHARED / "conformance" / "servers" / "http_server.py"
-CASES = SHARED / "conformance" / "cases"
+CORPUS = REPO / "tests" / "corpus"
+SERVER_SCRIPT = CORPUS / "servers" / "http_server.py"
+CASES = CORPUS / "cases"
 
 
 class HttpServer:

@@ -9,7 +9,7 @@ import pytest
 
 from flowscript.ast import Workflow
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cases"
+CONFORMANCE = Path(__file__).resolve().parents[1] / "corpus" / "cases"
 
 
 def parse_workflow(text: str, path: str | None = None) -> Workflow:

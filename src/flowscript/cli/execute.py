@@ -51,8 +51,10 @@ def _run_call(workflow: Any, file: str, opts: Mapping[str, Any]) -> Callable[...
     input_value = _input(opts.get("input_arg"))
     secrets = load_secrets_file(str(opts["secrets_file"])) if opts.get("secrets_file") else None
     if opts.get("dry_run"):
-        return lambda **_: api.dry_run(workflow, config=config, input=input_value,
-                                        secrets=secrets)
+        from ..engine.dry_run import dry_run
+
+        return lambda **_: dry_run(workflow, config=config, input=input_value,
+                                   secrets=secrets)
     options = _options(workflow, opts, base_dir=opts.get("base_dir"))
     return lambda **kw: api.arun(workflow, config=config, input=input_value,
                                  secrets=secrets, options=_with(options, **kw))
@@ -214,7 +216,8 @@ def _config_error(fmt: str, error: ConfigError) -> int:
         document["error"] = {"type": "ConfigError", "message": error.message}
         click.echo(json.dumps(document, ensure_ascii=False))
     else:
-        lines = [d.render() for d in error.diagnostics] or [f"error: {error.message}"]
+        lines = [f"{d.severity} {d.code}: {d.message}" for d in error.diagnostics]
+        lines = lines or [f"error: {error.message}"]
         click.echo("\n".join(lines), err=True)
     return 2
 

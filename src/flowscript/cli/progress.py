@@ -126,6 +126,10 @@ def summary(state: Any) -> str:
     lines = [f"run {state.run_id}: {state.status} in {duration}"]
     if state.state_path:
         lines.append(f"state: {state.state_path}")
+    if state.status == "completed" and state.output is not None:
+        from ..expr.values import to_json
+
+        lines.append(f"output: {to_json(state.output)}")
     for key, result in state.nodes.items():
         if result.status == "failed" and result.error:
             lines.append(f"  {key} failed: {_error_text(result.error)}")
