@@ -22,7 +22,8 @@ XXE = HEAD + """<workflow>
 <transform id="t" type="template"><template>&xxe;</template></transform>
 </workflow>
 """
-PYTHON_TAG = "---\nname: !!python/object/apply:os.system ['echo pwned']\nversion: 1.0.0\n---\n<workflow/>\n"
+PYTHON_TAG = ("---\nname: !!python/object/apply:os.system ['echo pwned']\n"
+              "version: 1.0.0\n---\n<workflow/>\n")
 DEEP = HEAD + "<workflow>" + "<if condition='true'><then>" * 5000 + "\n</workflow>\n"
 
 CASES = {
