@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from run.support import HttpServer
+from ..run.support import HttpServer
 
 
 @pytest.fixture(scope="session")

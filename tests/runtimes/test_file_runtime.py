@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from flowscript.ast import ConfigField
-from run.support import data, run_nodes, template
+
+from ..run.support import data, run_nodes, template
 
 
 def source(node_id: str, path: str, **config: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from run.support import HttpServer, data, run_nodes, template
+from ..run.support import HttpServer, data, run_nodes, template
 
 
 def source(node_id: str, url: str, **config: Any) -> Any:

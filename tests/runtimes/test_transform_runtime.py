@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from run.support import context, data, phase, run_nodes, set_node, template
+from ..run.support import context, data, phase, run_nodes, set_node, template
 
 
 def transform(node_id: str, type_: str, **config: Any) -> Any:

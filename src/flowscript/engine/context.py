@@ -8,12 +8,14 @@ client, secrets, path resolution with confinement (§12.5), the event emitter, a
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NodeConfigError, PathError, SchemaValidationError
 from .events import EventBus
+from .retry import Clock, SystemClock
 from .scope import Scope
 
 if TYPE_CHECKING:
@@ -45,6 +47,11 @@ class RunServices:
         #: ``async (sequence, scope, container_input) -> SequenceOutcome``, set by
         #: ``prepare`` so that ``NodeContext.run_children`` reaches the node procedure.
         self.run_sequence: Callable[..., Awaitable[Any]] | None = None
+        #: Where back-off, breakers and waits read time; tests put a ``FakeClock`` here
+        #: before the run starts, so a 30-second back-off takes no time (STYLE lesson 7).
+        self.clock: Clock = SystemClock()
+        #: Draws back-off jitter; None is the module's shared generator. Tests seed one.
+        self.rng: random.Random | None = None
         self._http: httpx.AsyncClient | None = None
         self._expressions: dict[str, Any] = {}
         self._templates: dict[str, Any] = {}

@@ -2,25 +2,31 @@
 
 They run after a run has been marked ``failed`` and persisted: first the
 ``<on-workflow-error>`` sequence (``$error`` bound, ``$execution`` with ``failed_node`` and
-``status``), then ``ExecutionOptions.error_handler(error, state)``. A handler that fails
-is recorded in ``state.error_handler`` and reported by a ``handler_failed`` event; it never
-changes the run's error or status.
+``status``) within its own limit (``timeout``, default 60 s, §3.34), then
+``ExecutionOptions.error_handler(error, state)``, each once. A handler that fails is
+recorded in ``state.error_handler`` and reported by a ``handler_failed`` event; it never
+changes the run's error or status, because the person reading the result needs the
+original failure, not the alerting system's. The executor persists the state again after.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..durations import parse_duration
-from .node import within
+from ..errors import WrapperTimeoutError
 from .scope import Scope
-from .sequence import run_sequence
+from .sequence import SequenceOutcome, run_sequence
 from .state import error_object, public_error
 
 if TYPE_CHECKING:
     from .executor import Executor
+
+#: Limit of the ``<on-workflow-error>`` sequence without a ``timeout`` attribute (§3.34).
+DEFAULT_HANDLER_TIMEOUT = 60.0
 
 
 async def run_error_handlers(executor: Executor, error: BaseException,
@@ -44,16 +50,30 @@ async def _on_workflow_error(executor: Executor) -> dict[str, Any]:
     execution.update(failed_node=(state.error or {}).get("node"), status=state.status)
     scope = Scope(executor.tables, bindings={"$error": public_error(state.error),
                                              "$execution": execution})
-    limit = parse_duration(handler.attr_value("timeout") or "")
+    limit = parse_duration(handler.attr_value("timeout") or "") or DEFAULT_HANDLER_TIMEOUT
     try:
-        run = run_sequence(executor.runner, handler.body, scope, None)
-        outcome = await (within(limit, run) if limit else run)
+        outcome = await _within_limit(executor, handler.body, scope, limit)
     except Exception as exc:
         return _failed(executor, "on-workflow-error",
                        executor.services.clean(error_object(exc, None, None)))
     if outcome.failed is not None:
         return _failed(executor, "on-workflow-error", outcome.failed.error)
     return {"status": "success", "error": None}
+
+
+async def _within_limit(executor: Executor, body: Any, scope: Scope,
+                        limit: float) -> SequenceOutcome:
+    """Run the handler's sequence; our own deadline cancels it (its running node is
+    recorded ``cancelled``) and becomes a ``TimeoutError`` naming the limit."""
+    deadline = asyncio.timeout(limit)
+    try:
+        async with deadline:
+            return await run_sequence(executor.runner, body, scope, None)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+    raise WrapperTimeoutError(f"the <on-workflow-error> handler exceeded its limit of "
+                              f"{limit:g}s")
 
 
 async def _callback(executor: Executor, callback: Callable[..., Any],
@@ -74,4 +94,4 @@ def _failed(executor: Executor, handler: str, error: dict[str, Any] | None) -> d
     return {"status": "failed", "error": shown}
 
 
-__all__ = ["run_error_handlers"]
+__all__ = ["DEFAULT_HANDLER_TIMEOUT", "run_error_handlers"]
