@@ -23,11 +23,12 @@ from .executor import Executor, Persistence
 from .inputs import resolve_config, resolve_env, resolve_input, resolve_secrets, workflow_schemas
 from .node import NodeRunner
 from .options import ExecutionOptions
+from .persistence import FilePersistence
 from .planning import PlanFacts, plan_facts
 from .redact import Redactor
 from .scope import RunTables
 from .sequence import run_sequence
-from .state import RunState, iso_instant, new_run_id
+from .state import NodeTable, RunState, iso_instant, new_run_id
 
 #: Maximum concurrency when neither the caller nor ``runtime.concurrency`` sets one.
 DEFAULT_CONCURRENCY = 10
@@ -61,6 +62,34 @@ async def arun(workflow: Workflow | str | os.PathLike[str], *,
         return await executor.execute()
     finally:
         await executor.aclose()
+
+
+def resume(state_path: str | os.PathLike[str],
+           workflow: Workflow | str | os.PathLike[str] | None = None,
+           options: ExecutionOptions | None = None, *,
+           secrets: Mapping[str, str] | None = None, answers: Mapping[str, Any] | None = None,
+           force: bool = False) -> RunState:
+    """Continue the run persisted at ``state_path`` (SPEC §8.6) and return its state.
+
+    With ``options=None`` the options recorded in the state apply; given ones override
+    them. Raises ``ResumeError`` (FS-RUN-006 workflow changed, FS-RUN-007 unreadable
+    state, FS-RUN-008 locked by a live process), ``ConfigError`` (FS-RUN-004, a secret
+    is missing) before anything runs, and ``RunError`` subclasses as ``run`` does.
+    """
+    return asyncio.run(aresume(state_path, workflow, options, secrets=secrets,
+                               answers=answers, force=force))
+
+
+async def aresume(state_path: str | os.PathLike[str],
+                  workflow: Workflow | str | os.PathLike[str] | None = None,
+                  options: ExecutionOptions | None = None, *,
+                  secrets: Mapping[str, str] | None = None,
+                  answers: Mapping[str, Any] | None = None, force: bool = False) -> RunState:
+    """The coroutine form of ``resume``."""
+    from .resume import resume_run
+
+    return await resume_run(state_path, workflow, options, secrets=secrets, answers=answers,
+                            force=force)
 
 
 def load_workflow(workflow: Workflow | str | os.PathLike[str]) -> Workflow:
@@ -113,8 +142,7 @@ def prepare(workflow: Workflow, facts: PlanFacts, *, config: Mapping[str, Any] |
     start = resolve_start(workflow, config=config, input=input, secrets=secrets,
                           environ=environ)
     runtime = workflow.frontmatter.runtime
-    state = RunState(run_id=options.run_id or new_run_id(),
-                     state_path=_optional_path(options.persistence_path))
+    state = _new_state(options)
     max_concurrency = options.max_concurrency or runtime.concurrency or DEFAULT_CONCURRENCY
     timeout = options.timeout or runtime.timeout
     base_dir = _base_dir(workflow, options)
@@ -132,6 +160,8 @@ def prepare(workflow: Workflow, facts: PlanFacts, *, config: Mapping[str, Any] |
                            "$env": start.env, "$input": start.input,
                            "$execution": _execution(state, workflow)})
     runner = NodeRunner(services, tables, dispatcher)
+    if persistence is None and state.state_path is not None:
+        persistence = FilePersistence.at(state.state_path, bus)
     services.run_sequence = lambda sequence, scope, value: run_sequence(
         runner, sequence, scope, value)
     executor = Executor(workflow, state, facts, services=services, tables=tables,
@@ -139,6 +169,16 @@ def prepare(workflow: Workflow, facts: PlanFacts, *, config: Mapping[str, Any] |
                         persistence=persistence, error_handler=options.error_handler)
     executor.redactor = state.redactor = redactor
     return executor
+
+
+def _new_state(options: ExecutionOptions) -> RunState:
+    """A new run's state. A persisted run's results table remembers what changed, so each
+    journal patch carries only the changed results (SPEC §8.3); others pay nothing."""
+    state_file = _optional_path(options.persistence_path)
+    state = RunState(run_id=options.run_id or new_run_id(), state_path=state_file)
+    if state_file is not None:
+        state.nodes = NodeTable()
+    return state
 
 
 def _event_redactor(redactor: Redactor) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -186,5 +226,5 @@ def _execution(state: RunState, workflow: Workflow) -> dict[str, Any]:
             "resumed": state.resume_count > 0}
 
 
-__all__ = ["DEFAULT_CONCURRENCY", "Start", "arun", "load_workflow", "prepare", "resolve_start",
-           "run"]
+__all__ = ["DEFAULT_CONCURRENCY", "Start", "aresume", "arun", "load_workflow", "prepare",
+           "resolve_start", "resume", "run"]

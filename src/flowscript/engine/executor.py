@@ -79,6 +79,11 @@ class Executor:
         self.plan = facts.plan.copy()
         #: Handler nodes handed out by the plan but not activated (SPEC §4.8).
         self._held: list[str] = []
+        # Resilience hook: default retry policy, fallback handlers, breakers (SPEC §7).
+        runner.attach(workflow, state)
+        #: Top-level nodes whose success a resumed run keeps: settled without running
+        #: when the plan hands them out (SPEC §8.6 step 4).
+        self.kept: set[str] = set()
 
     # -- lifecycle (§6.1) ----------------------------------------------------------------
 
@@ -176,15 +181,19 @@ class Executor:
             if not ready:
                 break
             skipped: list[str] = []
+            kept = [node_id for node_id in ready if node_id in self.kept]
             for node_id in ready:
-                if self.facts.is_handler(node_id):
+                if node_id in self.kept:
+                    self.kept.discard(node_id)
+                elif self.facts.is_handler(node_id):
                     self._held.append(node_id)
                 elif self._skip_rule(node_id):
                     skipped.append(node_id)
                 else:
                     chosen.append(node_id)
-            if not skipped:
+            if not skipped and not kept:
                 break
+            self.plan.done(*kept)
             self._skip(skipped)
         return [self.nodes[node_id] for node_id in chosen]
 
@@ -198,8 +207,13 @@ class Executor:
         return all(getattr(results.get(ref), "status", None) == "skipped" for ref in watched)
 
     def _skip(self, node_ids: Sequence[str]) -> None:
-        """Record nodes (and everything nested in them) as ``skipped``."""
+        """Record nodes (and everything nested in them) as ``skipped``; a handler node
+        that already ran as a fallback keeps its result (SPEC §4.8, §7.6)."""
+        results = self.tables.results
         for node_id in node_ids:
+            if self.facts.is_handler(node_id) and getattr(
+                    results.get(node_id), "status", "pending") != "pending":
+                continue
             for node in self.nodes[node_id].walk():
                 self.tables.record(NodeResult(node.id, node.kind, status="skipped"))
         self.plan.done(*node_ids)
@@ -264,6 +278,9 @@ class Executor:
     async def aclose(self) -> None:
         with contextlib.suppress(Exception):
             await self.services.aclose()
+        close = getattr(self.persistence, "close", None)
+        if close is not None:
+            close()  # releases the state's lock (SPEC §8.3)
 
 
 __all__ = ["Executor", "NoPersistence", "Persistence"]

@@ -13,6 +13,7 @@ import time
 import traceback as _traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..errors import FlowScriptError, NodeError
@@ -33,6 +34,18 @@ def iso_instant(instant: float | None) -> str | None:
         f".{millis % 1000:03d}Z"
 
 
+def parse_instant(text: Any) -> float | None:
+    """The ``time.time()`` value of an ISO-8601 instant read back from a state document
+    (``None`` for null or text that is not an instant: a reader tolerates odd fields)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.timestamp()
+
+
 def new_run_id(instant: float | None = None) -> str:
     """``YYYYMMDD-HHMMSS-xxxxxxxx``: UTC start time and 8 random hex digits (SPEC §8.1)."""
     stamp = time.strftime("%Y%m%d-%H%M%S",
@@ -41,9 +54,11 @@ def new_run_id(instant: float | None = None) -> str:
 
 
 def _millis(start: float | None, end: float | None) -> int | None:
+    """``end − start`` between the millisecond instants as recorded (§6.6), so a result
+    read back from the state has the duration it was written with."""
     if start is None or end is None:
         return None
-    return max(0, round((end - start) * 1000))
+    return max(0, int(end * 1000) - int(start * 1000))
 
 
 class NodeResult:
@@ -107,8 +122,54 @@ class NodeResult:
                 "fallback_error": self.fallback_error, "redacted": self.redacted,
                 "meta": self.meta}
 
+    @classmethod
+    def from_json(cls, key: str, data: Mapping[str, Any]) -> NodeResult:
+        """A result read back from a state document (resume, SPEC §8.6); absent fields
+        read as null, as merge patches delete null members (§8.3)."""
+        result = cls(str(data.get("id") or key), str(data.get("kind") or ""), key=key,
+                     status=str(data.get("status") or "pending"), output=data.get("output"))
+        result.error = data.get("error")
+        result.attempts = int(data.get("attempts") or 0)
+        result.started = parse_instant(data.get("started_at"))
+        result.completed = parse_instant(data.get("completed_at"))
+        result.recovered_by = data.get("recovered_by")
+        result.fallback_error = data.get("fallback_error")
+        result.redacted = bool(data.get("redacted"))
+        result.meta = dict(data.get("meta") or {})
+        return result
+
     def __repr__(self) -> str:
         return f"NodeResult({self.key!r}, status={self.status!r}, output={self.output!r})"
+
+
+class NodeTable(dict[str, NodeResult]):
+    """The results table of a persisted run: remembers the keys recorded since the last
+    write, so each journal patch carries only the results that changed (SPEC §8.3) without
+    scanning the whole table after every wave. Runs without persistence use a plain dict
+    and pay nothing for this."""
+
+    __slots__ = ("dirty",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Result keys recorded (or re-recorded) since ``take_dirty`` last ran.
+        self.dirty: set[str] = set()
+
+    def __setitem__(self, key: str, value: NodeResult) -> None:
+        self.dirty.add(key)
+        dict.__setitem__(self, key, value)
+
+    def take_dirty(self) -> list[str]:
+        """The changed keys still in the table, in recording order; forgets them."""
+        dirty, self.dirty = self.dirty, set()
+        return [key for key in dirty if key in self]
+
+
+#: Run fields that change while a run executes; the others are fixed at run start, so a
+#: journal patch never needs to compare or carry them (SPEC §8.3 "only what changed").
+MUTABLE_FIELDS = ("status", "updated_at", "completed_at", "duration_ms", "current_wave",
+                  "variables", "progress", "activated", "gotos", "breakers", "checkpoints",
+                  "usage", "error", "errors", "error_handler", "output")
 
 
 @dataclass(slots=True, kw_only=True, repr=False)
@@ -188,12 +249,86 @@ class RunState:
         redactor = self.redactor
         if not redactor:
             return document
-        for key, node in document["nodes"].items():
-            clean, changed = redactor.redact(node["output"])
-            if changed:
-                self.nodes[key].redacted = True
-                document["nodes"][key] = {**node, "output": clean, "redacted": True}
+        nodes = document["nodes"]
+        for key, node in nodes.items():
+            nodes[key] = self._mark_redacted(key, node)
         return redactor.redact(document)[0]  # type: ignore[no-any-return]
+
+    def node_json(self, key: str) -> dict[str, Any]:
+        """One node result as the state records it (a journal patch): redacted exactly
+        as ``to_json`` would, so the snapshot and the journal never disagree (§8.5)."""
+        node = self.nodes[key].to_json()
+        redactor = self.redactor
+        if not redactor:
+            return node
+        return redactor.redact(self._mark_redacted(key, node))[0]  # type: ignore[no-any-return]
+
+    def mutable_json(self) -> dict[str, Any]:
+        """The ``MUTABLE_FIELDS`` of the document, redacted: what a journal patch may
+        need to carry besides node results."""
+        document = {
+            "status": self.status, "updated_at": self.updated_at,
+            "completed_at": self.completed_at, "duration_ms": self.duration_ms,
+            "current_wave": self.current_wave, "variables": self.variables,
+            "progress": self.progress, "activated": self.activated, "gotos": self.gotos,
+            "breakers": self.breakers, "checkpoints": self.checkpoints, "usage": self.usage,
+            "error": self.error, "errors": self.errors, "error_handler": self.error_handler,
+            "output": self.output}
+        if self.redactor:
+            return self.redactor.redact(document)[0]  # type: ignore[no-any-return]
+        return document
+
+    def _mark_redacted(self, key: str, node: dict[str, Any]) -> dict[str, Any]:
+        """A node whose output lost a secret is recorded ``redacted: true`` and re-run
+        on resume, as its recorded output is no longer faithful (§8.5)."""
+        clean, changed = self.redactor.redact(node["output"])
+        if not changed:
+            return node
+        self.nodes[key].redacted = True
+        return {**node, "output": clean, "redacted": True}
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any], *,
+                  state_path: str | None = None) -> RunState:
+        """The run state of a state document (§8.4), e.g. a completed run that resume
+        reports without running it. Absent fields read as null."""
+        nodes = document.get("nodes") or {}
+        variables = document.get("variables") or {}
+        state = cls(run_id=str(document.get("run_id") or ""), state_path=state_path)
+        state.status = str(document.get("status") or "pending")
+        state.nodes = {key: NodeResult.from_json(key, data) for key, data in nodes.items()
+                       if isinstance(data, Mapping)}
+        state.output, state.error = document.get("output"), document.get("error")
+        state.errors = list(document.get("errors") or [])
+        state.workflow = dict(document.get("workflow") or {})
+        created = parse_instant(document.get("created_at"))
+        state.created = created if created is not None else state.created
+        state.started = parse_instant(document.get("started_at"))
+        state.updated = parse_instant(document.get("updated_at"))
+        state.completed = parse_instant(document.get("completed_at"))
+        state.resume_count = int(document.get("resume_count") or 0)
+        state._restore_fields(document, variables)
+        return state
+
+    def _restore_fields(self, document: Mapping[str, Any],
+                        variables: Mapping[str, Any]) -> None:
+        self.options = dict(document.get("options") or {})
+        self.config = dict(document.get("config") or {})
+        self.input = document.get("input")
+        self.plan = [list(wave) for wave in document.get("plan") or []]
+        wave = document.get("current_wave")
+        self.current_wave = wave if type(wave) is int else -1
+        self.variables = {"global": dict(variables.get("global") or {}),
+                          "phases": {name: dict(scope or {}) for name, scope
+                                     in (variables.get("phases") or {}).items()}}
+        self.progress = dict(document.get("progress") or {})
+        self.activated = list(document.get("activated") or [])
+        self.gotos = dict(document.get("gotos") or {})
+        self.breakers = dict(document.get("breakers") or {})
+        self.checkpoints = dict(document.get("checkpoints") or {})
+        self.usage = document.get("usage") or self.usage
+        self.error_handler = document.get("error_handler")
+        self.seq = int(document.get("seq") or 0)
 
     def _document(self) -> dict[str, Any]:
         return {
@@ -264,5 +399,6 @@ def public_error(error: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {key: value for key, value in error.items() if key != "traceback"}
 
 
-__all__ = ["NODE_STATUSES", "RUN_STATUSES", "STATE_FORMAT", "NodeResult", "RunState",
-           "error_object", "iso_instant", "new_run_id", "public_error"]
+__all__ = ["MUTABLE_FIELDS", "NODE_STATUSES", "RUN_STATUSES", "STATE_FORMAT", "NodeResult",
+           "NodeTable", "RunState", "error_object", "iso_instant", "new_run_id",
+           "parse_instant", "public_error"]
