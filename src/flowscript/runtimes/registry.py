@@ -79,6 +79,8 @@ BUILTIN: dict[str, RuntimeInfo] = {
     "state:context": RuntimeInfo("flowscript.runtimes.state", "CONTEXT",
                                  "Declare and initialise variables."),
     "state:set": RuntimeInfo("flowscript.runtimes.state", "SET", "Assign a variable."),
+    "temporal:delay": RuntimeInfo("flowscript.runtimes.temporal", "DELAY",
+                                  "Wait, then pass the input on."),
 }
 
 _loaded: dict[str, Runtime] = {}
