@@ -1,5 +1,5 @@
-"""End-to-end fixtures: the ``flowscript`` command as a subprocess, a copy of the
-examples, and the corpus's HTTP test server on 127.0.0.1."""
+"""End-to-end fixtures: the ``flowscript`` command as a subprocess and a copy of the
+examples (the HTTP server fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.run.support import HttpServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,12 +30,3 @@ def examples(tmp_path: Path) -> Path:
     target = tmp_path / "examples"
     shutil.copytree(REPO / "examples", target, ignore=shutil.ignore_patterns("out", ".flowscript"))
     return target
-
-
-@pytest.fixture(scope="session")
-def http_server() -> Iterator[HttpServer]:
-    server = HttpServer()
-    try:
-        yield server
-    finally:
-        server.close()

@@ -18,6 +18,7 @@ from typing import Any
 from ..ast import ConfigField, FieldSpec, Workflow
 from ..diagnostics import Diagnostic, did_you_mean
 from ..errors import ConfigError
+from ..parsing.fields import config_type_of
 
 #: Shortest secret value the engine accepts: shorter values cannot be redacted safely.
 MIN_SECRET_LENGTH = 4
@@ -114,7 +115,7 @@ def _describe_type(spec: ConfigField) -> str:
 def _convert_string(spec: ConfigField, text: str) -> tuple[bool, Any]:
     if spec.enum is not None:
         for allowed in spec.enum:
-            ok, value = _convert_scalar(_type_of(allowed), text)
+            ok, value = _convert_scalar(config_type_of(allowed), text)
             if ok and _same(value, allowed):
                 return True, allowed
         return False, None
@@ -142,7 +143,7 @@ def _convert_scalar(type_name: str, text: str) -> tuple[bool, Any]:
             value = json.loads(stripped)
         except ValueError:
             return False, None
-        return _type_of(value) == type_name, value
+        return config_type_of(value) == type_name, value
     try:
         return True, json.loads(stripped)
     except ValueError:
@@ -159,34 +160,16 @@ def _config_mismatch(spec: ConfigField, value: Any) -> str | None:
             json.dumps(v) for v in spec.enum)
     if spec.type == "any" or _type_matches(spec.type, value):
         return None
-    return f"expected {spec.type}, got {_type_of(value)}"
+    return f"expected {spec.type}, got {config_type_of(value)}"
 
 
 def _type_matches(type_name: str, value: Any) -> bool:
-    actual = _type_of(value)
+    actual = config_type_of(value)
     if type_name == "number":
         return actual in ("number", "integer")
     if type_name == "integer":
         return actual == "integer" or (actual == "number" and float(value).is_integer())
     return actual == type_name
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -336,7 +319,7 @@ def resolve_input(schema: Mapping[str, FieldSpec] | None, given: Any, *,
         return given
     problems = _Problems(file)
     if not isinstance(given, Mapping):
-        problems.add("FS-RUN-005", f"input must be a JSON object, got {_type_of(given)}")
+        problems.add("FS-RUN-005", f"input must be a JSON object, got {config_type_of(given)}")
         problems.raise_if_any()
     value = dict(given)
     for name, spec in schema.items():

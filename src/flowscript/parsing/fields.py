@@ -9,6 +9,7 @@ schema is known, so a field may use a schema declared after it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..ast import ConfigField, FieldSpec
@@ -99,7 +100,10 @@ def _config_type(reader: YamlReader, value: Any, path: str) -> tuple[str, tuple[
     return "any", None
 
 
-def _inferred_type(value: Any) -> str:
+def config_type_of(value: Any) -> str:
+    """The config type name (SPEC §2.5) a value has: ``integer`` and ``number`` apart."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -108,9 +112,15 @@ def _inferred_type(value: Any) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "array"
-    return "object" if isinstance(value, dict) else "any"
+    return "object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def _inferred_type(value: Any) -> str:
+    """The type a shorthand default declares (SPEC §2.5): null declares ``any``."""
+    kind = config_type_of(value)
+    return "any" if kind == "null" else kind
 
 
 def _uniform(values: tuple[Any, ...]) -> bool:

@@ -1,4 +1,5 @@
-"""Fixtures of the resilience tests: the conformance HTTP server on 127.0.0.1."""
+"""Fixtures shared by every test package: the corpus HTTP server on 127.0.0.1, one per
+session, and ``server``, the same with an empty route table and fresh counters."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..run.support import HttpServer
+from tests.run.support import HttpServer
 
 
 @pytest.fixture(scope="session")
