@@ -134,7 +134,7 @@ class RunServices:
 class NodeContext:
     """The narrow interface a runtime gets for one attempt of one node."""
 
-    __slots__ = ("attempt", "config", "input", "key", "node", "scope", "services")
+    __slots__ = ("attempt", "config", "input", "key", "meta", "node", "scope", "services")
 
     def __init__(self, node: Node, key: str, scope: Scope, services: RunServices, *,
                  input: Any = None, attempt: int = 1) -> None:
@@ -149,6 +149,8 @@ class NodeContext:
         self.scope = scope
         self.services = services
         self.attempt = attempt
+        #: The result's kind-specific ``meta`` (SPEC §6.6); the runner shares its dict.
+        self.meta: dict[str, Any] = {}
 
     # -- expressions -----------------------------------------------------------------
 

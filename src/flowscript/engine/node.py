@@ -153,6 +153,7 @@ class NodeRunner:
             value = implicit_input if program.input is None else program.input.evaluate(scope)
             ctx = NodeContext(node, key, scope.bind({"input": value}), self.services,
                               input=value)
+            ctx.meta = result.meta
             output = await self._run_with_fallback(program, ctx, result)
         except asyncio.CancelledError as exc:
             self._settle(result, "cancelled", exc)

@@ -79,6 +79,8 @@ BUILTIN: dict[str, RuntimeInfo] = {
     "state:context": RuntimeInfo("flowscript.runtimes.state", "CONTEXT",
                                  "Declare and initialise variables."),
     "state:set": RuntimeInfo("flowscript.runtimes.state", "SET", "Assign a variable."),
+    "control:foreach": RuntimeInfo("flowscript.runtimes.foreach", "FOREACH",
+                                   "Run the body once per item."),
     "temporal:delay": RuntimeInfo("flowscript.runtimes.temporal", "DELAY",
                                   "Wait, then pass the input on."),
 }
