@@ -57,13 +57,13 @@ def node_line(wave: int, event: dict[str, Any]) -> str:
 class LiveProgress(Silent):
     """A live table: one row per node with its wave, status and duration."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Any = None) -> None:
         from rich.console import Console
         from rich.live import Live
 
         self.rows: dict[str, list[str]] = {}
         self.wave = 0
-        self.live = Live(self._table(), console=Console(), refresh_per_second=8,
+        self.live = Live(self._table(), console=console or Console(), refresh_per_second=8,
                          transient=False)
         self.live.start()
 
