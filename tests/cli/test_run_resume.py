@@ -72,3 +72,17 @@ def test_input_that_is_not_json_is_fs_run_005(cli, tmp_path: Path) -> None:
     result = cli("run", "w.flow.md", "--input", "{nope", "--format", "json")
     assert result.exit_code == 2
     assert json.loads(result.stdout)["diagnostics"][0]["code"] == "FS-RUN-005"
+
+
+def test_resuming_into_an_invalid_workflow_prints_the_diagnostics(cli, tmp_path: Path) -> None:
+    (tmp_path / "w.flow.md").write_text(WORKFLOW, encoding="utf-8")
+    run_id = json.loads(cli("run", "w.flow.md", "--format", "json", "--no-log").stdout)["run_id"]
+    broken = WORKFLOW.replace("$config.factor", "$config.missing")
+    (tmp_path / "w.flow.md").write_text(broken, encoding="utf-8")
+    refused = cli("resume", run_id, "--format", "json", "--no-log")
+    assert refused.exit_code == 1 and "FS-RUN-006" in refused.stderr
+    forced = cli("resume", run_id, "--force", "--format", "json", "--no-log")
+    assert forced.exit_code == 1
+    document = json.loads(forced.stdout)
+    assert document["status"] == "invalid"
+    assert [d["code"] for d in document["diagnostics"]] == ["FS-REF-004"]

@@ -18,7 +18,15 @@ from typing import Any
 import click
 
 from ..diagnostics import Diagnostic
-from ..errors import ConfigError, FlowScriptError, ResumeError, RunCancelledError, RunError
+from ..errors import (
+    ConfigError,
+    FlowScriptError,
+    ParseError,
+    ResumeError,
+    RunCancelledError,
+    RunError,
+    ValidationError,
+)
 from .check import is_valid, load_with_diagnostics, render_diagnostics
 from .progress import make_observer, summary
 
@@ -117,6 +125,9 @@ def _execute(call: Callable[..., Any], workflow: Any, opts: Mapping[str, Any]) -
         return _config_error(fmt, error)
     except ResumeError as error:
         return _refused(fmt, error)
+    except (ParseError, ValidationError) as error:  # a resumed workflow that became invalid
+        return _invalid(str(opts.get("workflow_path") or "workflow"), fmt, error.diagnostics,
+                        None, parse_error=isinstance(error, ParseError))
     finally:
         observer.close()
     if isinstance(result, dict):  # a dry run's plan document
