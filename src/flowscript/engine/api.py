@@ -23,7 +23,7 @@ from .executor import Executor, Persistence
 from .inputs import resolve_config, resolve_env, resolve_input, resolve_secrets, workflow_schemas
 from .node import NodeRunner
 from .options import ExecutionOptions
-from .persistence import FilePersistence
+from .persistence import FilePersistence, attach_checkpoints
 from .planning import PlanFacts, plan_facts
 from .redact import Redactor
 from .scope import RunTables
@@ -168,6 +168,7 @@ def prepare(workflow: Workflow, facts: PlanFacts, *, config: Mapping[str, Any] |
                         runner=runner, max_concurrency=max_concurrency, timeout=timeout,
                         persistence=persistence, error_handler=options.error_handler)
     executor.redactor = state.redactor = redactor
+    attach_checkpoints(services, state, executor.persistence)
     return executor
 
 

@@ -52,6 +52,16 @@ class RunServices:
         self.clock: Clock = SystemClock()
         #: Draws back-off jitter; None is the module's shared generator. Tests seed one.
         self.rng: random.Random | None = None
+        #: Container result key → ``{iteration, completed}`` (SPEC §8.4 ``progress``): the
+        #: run state's own table once the run is wired, so a resumed run sees what the
+        #: interrupted one recorded.
+        self.progress: dict[str, Any] = {}
+        #: The progress a resumed run found recorded (§8.6 step 5); each container takes
+        #: its entry once, so a later run of the same key (a loop body) starts afresh.
+        self.resumed_progress: dict[str, Any] = {}
+        #: ``(final) -> None``: persists the run after an iteration checkpoint; None when
+        #: the run keeps no state file (the checkpoint then stays in memory only).
+        self.checkpoint_hook: Callable[[bool], None] | None = None
         self._http: httpx.AsyncClient | None = None
         self._expressions: dict[str, Any] = {}
         self._templates: dict[str, Any] = {}
@@ -100,6 +110,13 @@ class RunServices:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+    def checkpoint(self, key: str, entry: dict[str, Any], *, final: bool = False) -> None:
+        """Record a container's iteration progress (SPEC §8.2), so that a killed run does
+        not redo completed iterations; ``final`` asks for a write now, not a grouped one."""
+        self.progress[key] = entry
+        if self.checkpoint_hook is not None:
+            self.checkpoint_hook(final)
 
     def add_derived_secret(self, value: str) -> None:
         """Redact a value derived from a secret (base64 credentials, tokens) from now on."""

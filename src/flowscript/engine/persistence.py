@@ -8,24 +8,35 @@ Fields fixed at run start (plan, config, input, options…) are never compared a
 the work and the bytes per wave do not grow with the run (§8.3). Everything written
 passes through the run's redactor first (§8.5), as ``RunState.to_json`` does.
 
+Iteration checkpoints (§8.2) write the same kind of patch — the iteration results and the
+``progress`` entry — grouped: at most one write a second, and a write is scheduled for the
+rest of that second, so at most about a second of completed iterations is ever unrecorded.
+
 The adapter holds the state's exclusive lock from the first write until ``close``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from .events import EventBus
 from .state import MUTABLE_FIELDS, NodeTable, RunState
 from .store import ATOMIC_FIELDS, JsonFileStore, diff
+
+if TYPE_CHECKING:
+    from .context import RunServices
 
 #: Run fields holding a string, a number or null: compared directly.
 _SCALARS = ("status", "updated_at", "completed_at", "duration_ms", "current_wave")
 #: The other changing run fields (objects and lists, or null).
 _OBJECTS = tuple(name for name in MUTABLE_FIELDS if name not in _SCALARS)
 _UNSET: Any = object()
+#: Seconds of completed iterations that may stay unrecorded (SPEC §8.2).
+CHECKPOINT_INTERVAL = 1.0
 
 
 class FilePersistence:
@@ -40,6 +51,10 @@ class FilePersistence:
         #: the JSON text of all of them, to tell cheaply that none changed.
         self._objects: dict[str, Any] = {}
         self._objects_text = ""
+        #: ``time.monotonic()`` of the last write, and the grouped checkpoint write
+        #: scheduled for later, if any.
+        self._written_at = 0.0
+        self._pending: asyncio.TimerHandle | None = None
 
     @classmethod
     def at(cls, path: str | os.PathLike[str], bus: EventBus | None = None) -> FilePersistence:
@@ -64,13 +79,26 @@ class FilePersistence:
     def on_run_finished(self, state: RunState) -> None:
         self._save(state)
 
+    def save_progress(self, state: RunState, *, final: bool = False) -> None:
+        """An iteration checkpoint: write now when ``final`` or a second has passed since
+        the last write; otherwise make sure a write follows within that second."""
+        wait = self._written_at + CHECKPOINT_INTERVAL - time.monotonic()
+        if final or wait <= 0:
+            return self._save(state)
+        if self._pending is None:
+            self._pending = asyncio.get_running_loop().call_later(wait, self._save, state)
+        return None
+
     def close(self) -> None:
         """Close the journal and release the lock (the run is over)."""
+        self._cancel_pending()
         self.store.close()
 
     # -- writing -------------------------------------------------------------------------
 
     def _save(self, state: RunState) -> None:
+        self._cancel_pending()
+        self._written_at = time.monotonic()
         patch = self._run_patch(state)
         if patch is None:
             return self._snapshot(state)
@@ -80,6 +108,12 @@ class FilePersistence:
         if patch:
             self._announce(self.store.append(patch))
         return None
+
+    def _cancel_pending(self) -> None:
+        """Drop a scheduled checkpoint write: the write happening now includes it."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
 
     def _snapshot(self, state: RunState) -> None:
         document = state.to_json()
@@ -130,6 +164,14 @@ class FilePersistence:
             bus.emit("state_saved", path=self.path, write=write)
 
 
+def attach_checkpoints(services: RunServices, state: RunState, persistence: Any) -> None:
+    """Wire the runtimes' ``services.checkpoint`` to the run: progress goes into the
+    state's own ``progress`` table and, with a state file, is written (SPEC §8.2)."""
+    services.progress = state.progress
+    if isinstance(persistence, FilePersistence):
+        services.checkpoint_hook = lambda final: persistence.save_progress(state, final=final)
+
+
 def _changed_keys(state: RunState) -> list[str]:
     """Result keys recorded since the last write (every key for a plain results dict,
     which only hand-built runs use)."""
@@ -150,4 +192,4 @@ def _holds_null(value: Any) -> bool:
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
-__all__ = ["FilePersistence"]
+__all__ = ["CHECKPOINT_INTERVAL", "FilePersistence", "attach_checkpoints"]

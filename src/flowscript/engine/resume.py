@@ -10,6 +10,8 @@ variables, goto counters, breakers, activations and the successful, unredacted n
 results; everything else starts again from ``pending``. The scheduler then settles the
 kept nodes without running them, so the run continues from the first wave holding a
 node that did not succeed, with the same run id, in the same snapshot and journal.
+A foreach that runs again takes its recorded ``progress`` entry (handed over through
+``RunServices.resumed_progress``) and runs only the iterations not completed (step 5).
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ def restore(executor: Executor, recorded: RunState) -> None:
     state.breakers.update(recorded.breakers)
     state.activated.extend(recorded.activated)
     state.progress.update(recorded.progress)
+    executor.services.resumed_progress.update(recorded.progress)
     state.checkpoints.update(recorded.checkpoints)
     state.usage = recorded.usage
     state.current_wave = _first_open_wave(executor) - 1

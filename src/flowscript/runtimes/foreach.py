@@ -7,14 +7,21 @@ node's one breaker, shared by every iteration. Each iteration gets its own varia
 
 Iterations are pulled in index order by at most ``concurrency`` workers, so they *start*
 in index order whatever order they finish in; outputs are kept by index.
+
+Each successful iteration is an iteration checkpoint (§8.2): its index joins the node's
+``progress`` entry ``{iteration, completed}``, which the run persists. A resumed run
+(§8.6 step 5) takes the recorded completed iterations' outputs from their recorded body
+results and runs only the other iterations, so the output is that of an uninterrupted run.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import bisect
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.sequence import NOT_CHAINED
 from ..engine.state import public_error
 from ..errors import InternalError, NodeConfigError
 from .registry import Runtime
@@ -41,6 +48,23 @@ class Progress:
     outcomes: list[Any]
     next_index: int = 0
     stopped: bool = False
+    #: The ``progress`` entry of the state (§8.4), updated in place as iterations end.
+    entry: dict[str, Any] = field(default_factory=lambda: {"iteration": 0, "completed": []})
+
+    def complete(self, index: int) -> None:
+        """Count a successful iteration into the checkpoint entry (indices kept sorted)."""
+        completed = self.entry["completed"]
+        bisect.insort(completed, index)
+        self.entry["iteration"] = len(completed)
+
+
+@dataclass(slots=True)
+class Recorded:
+    """An iteration a resumed run does not run again: its recorded output (§8.6)."""
+
+    output: Any
+    ok: bool = True
+    failed: Any = None
 
 
 def as_collection(value: Any) -> list[Any]:
@@ -85,23 +109,57 @@ async def run_iteration(node: Any, ctx: Any, items: list[Any], index: int,
                                   prefix=f"{ctx.key}[{index}]/")
 
 
+def recorded_iterations(node: Any, ctx: Any, items: list[Any]) -> dict[int, Any]:
+    """Index → output of the iterations an interrupted run recorded as completed, when
+    this is a resumed run; an iteration whose result is no longer kept (failed, redacted:
+    §8.6 step 4) is not among them and runs again. The output is the recorded result of
+    the last chained body node, exactly what the iteration's sequence returned."""
+    entry = ctx.services.resumed_progress.pop(ctx.key, None)
+    if not isinstance(entry, dict):
+        return {}
+    last = next((child for child in reversed(list(node.body))
+                 if child.kind not in NOT_CHAINED), None)
+    results = ctx.scope.tables.results
+    outputs: dict[int, Any] = {}
+    for index in entry.get("completed") or ():
+        if type(index) is not int or not 0 <= index < len(items):
+            continue
+        if last is None:
+            outputs[index] = items[index]
+            continue
+        result = results.get(f"{ctx.key}[{index}]/{last.id}")
+        if result is not None and result.status == "success" and not result.redacted:
+            outputs[index] = result.output
+    return outputs
+
+
 async def run_all(node: Any, ctx: Any, items: list[Any], settings: Settings) -> Progress:
-    """Run the iterations with at most ``concurrency`` in flight. In ``fail`` mode the
-    first failure stops new starts; iterations in flight settle (they are not cancelled)."""
+    """Run the iterations not recorded as completed, at most ``concurrency`` in flight.
+    In ``fail`` mode the first failure stops new starts; iterations in flight settle
+    (they are not cancelled). Every success is checkpointed; the last write is forced."""
     progress = Progress(outcomes=[None] * len(items))
+    for index, output in recorded_iterations(node, ctx, items).items():
+        progress.outcomes[index] = Recorded(output)
+        progress.complete(index)
 
     async def worker() -> None:
         while not progress.stopped and progress.next_index < len(items):
             index = progress.next_index
             progress.next_index += 1
+            if progress.outcomes[index] is not None:
+                continue
             outcome = await run_iteration(node, ctx, items, index, settings)
             progress.outcomes[index] = outcome
-            if not outcome.ok and settings.mode == "fail":
+            if outcome.ok:
+                progress.complete(index)
+                ctx.services.checkpoint(ctx.key, progress.entry)
+            elif settings.mode == "fail":
                 progress.stopped = True
 
     async with asyncio.TaskGroup() as group:
         for _ in range(min(settings.concurrency, len(items))):
             group.create_task(worker())
+    ctx.services.checkpoint(ctx.key, progress.entry, final=True)
     return progress
 
 
