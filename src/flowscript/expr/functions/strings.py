@@ -18,6 +18,7 @@ from ..values import (
 )
 from . import _regex
 from ._args import as_integer, check_list_size, check_string_size
+from .lists import array_concat
 
 #: Unicode White_Space characters: what ``trim`` removes (Python's ``str.strip()`` would also
 #: remove the ASCII separators U+001C–U+001F, which are not whitespace).
@@ -122,16 +123,7 @@ def concat(ctx: EvalContext, first: Any, *rest: Any) -> str | list[Any]:
     arguments = (first, *rest)
     leader = next((value for value in arguments if value is not None), None)
     if isinstance(leader, list):
-        size = sum(len(v) if isinstance(v, list) else 1 for v in arguments if v is not None)
-        check_list_size(size)
-        ctx.step(size)
-        result: list[Any] = []
-        for value in arguments:
-            if isinstance(value, list):
-                result.extend(value)
-            elif value is not None:
-                result.append(value)
-        return result
+        return array_concat(ctx, *arguments)
     texts = [text(value) for value in arguments]
     check_string_size(sum(map(len, texts)))
     return "".join(texts)
